@@ -1,0 +1,135 @@
+"""Dispatch is one explicit decision that says why, and never falls back silently."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnlab.cells import CELLS, make_cell
+from rnnlab.errors import ConfigError, EngineUnavailable
+from rnnlab.kernels import BACKENDS, EngineChoice, choose_engine
+from rnnlab.kernels.dispatch import check_backend
+from rnnlab.layers import Recurrent
+
+FUSED_KINDS = {"lstm": "lstm", "gru": "gru", "elman": "rnn_tanh", "elman_relu": "rnn_relu"}
+# what the reason for each fused choice must mention
+FUSED_WORDS = {"lstm": ["LSTM", "torch.nn.LSTM"], "gru": ["GRU", "torch.nn.GRU"],
+               "elman": ["tanh", "torch.nn.RNN"], "elman_relu": ["relu", "torch.nn.RNN"]}
+# what the reason for each reference choice must name: the cell class or its activation
+BLOCKED_WORDS = {
+    "elman_sigmoid": ["ElmanCell", "activation='sigmoid'"],
+    "jordan": ["JordanCell"],
+    "rated": ["RatedCell"],
+    "gru_reset_before": ["GRUResetBeforeCell"],
+    "lstm_peephole": ["PeepholeLSTMCell"],
+    "lstm_full_peephole": ["FullPeepholeLSTMCell"],
+}
+
+
+def test_every_cell_is_classified():
+    assert set(FUSED_KINDS) | set(BLOCKED_WORDS) == set(CELLS)
+    assert not set(FUSED_KINDS) & set(BLOCKED_WORDS)
+    assert BACKENDS == ("auto", "fused", "reference")
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("name", list(FUSED_KINDS))
+def test_auto_picks_fused_for_fusable_cells_and_says_why(name, training):
+    choice = choose_engine("auto", make_cell(name, 2, 3), training=training)
+    assert isinstance(choice, EngineChoice)
+    assert choice.engine == "fused"
+    assert choice.fused_kind == FUSED_KINDS[name]
+    for word in FUSED_WORDS[name]:
+        assert word in choice.reason
+    assert "kernel" in choice.reason
+    assert str(choice).startswith("fused (")
+
+
+@pytest.mark.parametrize("name", list(BLOCKED_WORDS))
+def test_auto_picks_reference_for_other_cells_and_names_the_cell(name):
+    choice = choose_engine("auto", make_cell(name, 2, 3), training=True)
+    assert choice.engine == "reference"
+    assert choice.fused_kind is None
+    for word in BLOCKED_WORDS[name]:
+        assert word in choice.reason
+    assert "no fused kernel" in choice.reason
+
+
+@pytest.mark.parametrize("name", list(CELLS))
+def test_reference_backend_is_always_reference(name):
+    for training in (True, False):
+        choice = choose_engine("reference", make_cell(name, 2, 3), training=training)
+        assert choice.engine == "reference"
+        assert "reference" in choice.reason
+    rnn = Recurrent(name, 2, 3, backend="reference")
+    assert rnn.engine(training=True).engine == rnn.engine(training=False).engine == "reference"
+
+
+@pytest.mark.parametrize("name", list(FUSED_KINDS))
+def test_zoneout_and_training_recurrent_dropout_block_fused(name):
+    cell = make_cell(name, 2, 3)
+    for training in (True, False):
+        choice = choose_engine("auto", cell, zoneout=0.1, training=training)
+        assert choice.engine == "reference" and "zoneout=0.1" in choice.reason
+    choice = choose_engine("auto", cell, recurrent_dropout=0.2, training=True)
+    assert choice.engine == "reference" and "recurrent_dropout=0.2" in choice.reason
+    # recurrent dropout acts only in training: evaluation may take the kernel
+    assert choose_engine("auto", cell, recurrent_dropout=0.2, training=False).engine == "fused"
+
+
+@pytest.mark.parametrize("name,options,words", [
+    ("elman_sigmoid", {}, ["activation='sigmoid'", "ElmanCell"]),
+    ("jordan", {}, ["JordanCell"]),
+    ("rated", {}, ["RatedCell"]),
+    ("gru_reset_before", {}, ["GRUResetBeforeCell"]),
+    ("lstm_peephole", {}, ["PeepholeLSTMCell"]),
+    ("lstm_full_peephole", {}, ["FullPeepholeLSTMCell"]),
+    ("lstm", {"zoneout": 0.1}, ["zoneout=0.1"]),
+    ("gru", {"zoneout": 0.1}, ["zoneout=0.1"]),
+    ("lstm", {"recurrent_dropout": 0.2}, ["recurrent_dropout=0.2"]),
+    ("elman", {"recurrent_dropout": 0.2}, ["recurrent_dropout=0.2"]),
+])
+def test_fused_request_that_cannot_apply_raises_at_construction(name, options, words):
+    with pytest.raises(EngineUnavailable) as error:
+        Recurrent(name, 2, 3, backend="fused", **options)
+    message = str(error.value)
+    assert "backend='fused'" in message
+    for word in words:
+        assert word in message
+
+
+def test_fused_request_that_applies_builds_and_runs_fused():
+    rnn = Recurrent("gru", 2, 3, backend="fused", input_dropout=0.3, dropout=0.3, num_layers=2)
+    assert rnn.engine(training=True).engine == rnn.engine(training=False).engine == "fused"
+    rnn(torch.randn(2, 4, 2))
+    assert rnn.last_engine.engine == "fused"
+
+
+@pytest.mark.parametrize("backend,suggestion", [("fusd", "fused"), ("refrence", "reference"),
+                                                ("Auto", "auto")])
+def test_unknown_backend_suggests_the_near_match(backend, suggestion):
+    with pytest.raises(ConfigError) as error:
+        Recurrent("lstm", 2, 3, backend=backend)
+    assert f"unknown backend '{backend}' (did you mean '{suggestion}'?)" in str(error.value)
+    with pytest.raises(ConfigError, match="unknown backend"):
+        check_backend(backend, make_cell("lstm", 2, 3), 0.0, 0.0)
+
+
+def test_last_engine_is_set_after_forward_only():
+    x = torch.randn(2, 4, 2)
+    rnn = Recurrent("lstm", 2, 3)
+    assert rnn.last_engine is None
+    rnn(x)
+    assert rnn.last_engine == rnn.engine() and rnn.last_engine.engine == "fused"
+
+    slow = Recurrent("jordan", 2, 3)
+    slow(x)
+    assert slow.last_engine.engine == "reference" and "JordanCell" in slow.last_engine.reason
+
+    dropped = Recurrent("lstm", 2, 3, recurrent_dropout=0.2)
+    dropped.train()
+    dropped(x)
+    assert dropped.last_engine.engine == "reference"
+    dropped.eval()
+    dropped(x)
+    assert dropped.last_engine.engine == "fused"
