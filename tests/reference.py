@@ -202,6 +202,34 @@ def naive_lstm_step(x, h, c, params, peephole=None, recurrent_mask=None):
 # --------------------------------------------------------------------------- cells
 
 
+def naive_positive(v: torch.Tensor) -> torch.Tensor:
+    """minGRU/minLSTM's g, elementwise by cases: v + 0.5 where v >= 0, sigmoid(v) elsewhere."""
+    out = torch.empty_like(v)
+    nonneg = v >= 0
+    out[nonneg] = v[nonneg] + 0.5
+    out[~nonneg] = 1.0 / (1.0 + torch.exp(-v[~nonneg]))
+    return out
+
+
+def naive_min_gru_step(x, h, params):
+    """minGRU (Feng et al. 2024): gates z, n read x only; h = (1 - z) h + z g(n)."""
+    H = h.shape[-1]
+    W, b = params["weight_ih"], params["bias_ih"]
+    z = sigmoid(affine(x, W[0:H], b[0:H]))
+    n = naive_positive(affine(x, W[H:2 * H], b[H:2 * H]))
+    return (1 - z) * h + z * n
+
+
+def naive_min_lstm_step(x, h, params):
+    """minLSTM: f, i, n read x only; h = f/(f+i) h + i/(f+i) g(n)."""
+    H = h.shape[-1]
+    W, b = params["weight_ih"], params["bias_ih"]
+    f = sigmoid(affine(x, W[0:H], b[0:H]))
+    i = sigmoid(affine(x, W[H:2 * H], b[H:2 * H]))
+    n = naive_positive(affine(x, W[2 * H:3 * H], b[2 * H:3 * H]))
+    return f / (f + i) * h + i / (f + i) * n
+
+
 def naive_step_for(cell: torch.nn.Module, params: dict[str, torch.Tensor] | None = None):
     """The oracle step for an rnnlab cell, using its parameters and options.
 
@@ -212,7 +240,8 @@ def naive_step_for(cell: torch.nn.Module, params: dict[str, torch.Tensor] | None
     so a newly registered cell without an oracle fails loudly with a TypeError.
     """
     from rnnlab.cells import (ElmanCell, FullPeepholeLSTMCell, GRUCell, GRUResetBeforeCell,
-                              JordanCell, LSTMCell, PeepholeLSTMCell, RatedCell)
+                              JordanCell, LSTMCell, MinGRUCell, MinLSTMCell, PeepholeLSTMCell,
+                              RatedCell)
 
     def p() -> dict[str, torch.Tensor]:
         return dict(cell.named_parameters()) if params is None else params
@@ -235,6 +264,10 @@ def naive_step_for(cell: torch.nn.Module, params: dict[str, torch.Tensor] | None
     if kind in peepholes:
         return lambda x, s, recurrent_mask=None: naive_lstm_step(
             x, s[0], s[1], p(), peepholes[kind], recurrent_mask)
+    if kind is MinGRUCell:  # no recurrent product: a recurrent mask has nothing to act on
+        return lambda x, s, recurrent_mask=None: (naive_min_gru_step(x, s[0], p()),)
+    if kind is MinLSTMCell:
+        return lambda x, s, recurrent_mask=None: (naive_min_lstm_step(x, s[0], p()),)
     raise TypeError(f"no naive oracle for {kind.__name__}: add one to tests/reference.py")
 
 

@@ -16,6 +16,8 @@ name                      cell                                   fused kernel
 ``lstm``                  LSTM                                   torch.nn.LSTM
 ``lstm_peephole``         LSTM, diagonal peepholes               none
 ``lstm_full_peephole``    LSTM, full-matrix peepholes (seed 000) none
+``mingru``                minGRU (gates read x only)             parallel scan
+``minlstm``               minLSTM (gates read x only)            parallel scan
 ========================  =====================================  ================
 """
 
@@ -28,6 +30,7 @@ from rnnlab.cells.elman import ElmanCell
 from rnnlab.cells.gru import GRUCell, GRUResetBeforeCell
 from rnnlab.cells.jordan import JordanCell
 from rnnlab.cells.lstm import FullPeepholeLSTMCell, LSTMCell, PeepholeLSTMCell
+from rnnlab.cells.minimal import MinGRUCell, MinLSTMCell
 from rnnlab.cells.rated import RatedCell
 from rnnlab.errors import ConfigError, unknown_choice
 
@@ -42,6 +45,8 @@ CELLS: dict[str, tuple[type[RecurrentCell], dict[str, Any]]] = {
     "lstm": (LSTMCell, {}),
     "lstm_peephole": (PeepholeLSTMCell, {}),
     "lstm_full_peephole": (FullPeepholeLSTMCell, {}),
+    "mingru": (MinGRUCell, {}),
+    "minlstm": (MinLSTMCell, {}),
 }
 
 
@@ -63,5 +68,5 @@ def make_cell(name: str, input_size: int, hidden_size: int, **options: Any) -> R
 __all__ = [
     "CELLS", "make_cell", "RecurrentCell", "HiddenState", "LSTMState", "JordanState",
     "ElmanCell", "JordanCell", "RatedCell", "GRUCell", "GRUResetBeforeCell",
-    "LSTMCell", "PeepholeLSTMCell", "FullPeepholeLSTMCell",
+    "LSTMCell", "PeepholeLSTMCell", "FullPeepholeLSTMCell", "MinGRUCell", "MinLSTMCell",
 ]

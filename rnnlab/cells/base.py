@@ -62,6 +62,9 @@ class RecurrentCell(nn.Module):
     """
 
     state_type: type = HiddenState
+    # False for cells whose gates read only x(t) (minGRU, minLSTM): no recurrent
+    # product, so recurrent dropout has nothing to mask.
+    has_recurrent_product: bool = True
 
     def __init__(self, input_size: int, hidden_size: int, learn_initial_state: bool = False):
         super().__init__()

@@ -4,11 +4,13 @@ Engines (one direction, batch first, same contract):
 
 - ``reference``: :func:`rnnlab.kernels.reference.run_reference`, any cell, any option;
 - ``fused``: :func:`rnnlab.kernels.torch_fused.run_fused`, PyTorch's own kernel, only
-  where it computes exactly the cell's math and no per-step dropout is needed.
+  where it computes exactly the cell's math and no per-step dropout is needed;
+- ``scan``: :func:`rnnlab.kernels.parallel_scan.run_scan`, all steps at once, for
+  cells whose recurrence is linear in h (minGRU, minLSTM) without zoneout.
 
 ``backend="auto"`` takes the fastest exact engine; ``"reference"`` always the loop;
-``"fused"`` the kernel or an :class:`EngineUnavailable` error naming what blocks it.
-Later engines (our own kernels) are added to :func:`choose_engine` and nowhere else.
+``"fused"`` or ``"scan"`` that engine or an :class:`EngineUnavailable` error naming
+what blocks it. New engines are added here and nowhere else.
 """
 
 from __future__ import annotations
@@ -16,17 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rnnlab.cells.base import RecurrentCell
+from rnnlab.cells.minimal import MinGRUCell, MinLSTMCell
 from rnnlab.errors import EngineUnavailable, unknown_choice
 from rnnlab.kernels.torch_fused import TORCH_MODULES, fused_kind
 
-BACKENDS = ("auto", "fused", "reference")
+BACKENDS = ("auto", "fused", "scan", "reference")
+SCAN_CELLS = (MinGRUCell, MinLSTMCell)
 
 
 @dataclass(frozen=True)
 class EngineChoice:
     """The engine chosen for a layer and the reason, e.g. ``fused``: "plain LSTM is ..."."""
 
-    engine: str              # "reference" or "fused"
+    engine: str              # "reference", "fused" or "scan"
     reason: str              # one line a user can read
     fused_kind: str | None = None  # torch kernel name when engine == "fused"
 
@@ -36,7 +40,7 @@ class EngineChoice:
 
 def fused_blocker(cell: RecurrentCell, recurrent_dropout: float, zoneout: float,
                   training: bool) -> tuple[str | None, str]:
-    """(kind, "") if the fused kernel computes this exactly, else (None, what blocks it)."""
+    """(kind, why) if the fused kernel computes this exactly, else (None, what blocks it)."""
     kind, why = fused_kind(cell)
     if kind is None:
         return None, why
@@ -48,8 +52,18 @@ def fused_blocker(cell: RecurrentCell, recurrent_dropout: float, zoneout: float,
     return kind, why
 
 
+def scan_blocker(cell: RecurrentCell, zoneout: float) -> str | None:
+    """None if the scan computes this exactly, else what blocks it."""
+    name = type(cell).__name__
+    if type(cell) not in SCAN_CELLS:
+        return f"cell '{name}' reads h(t-1) through a nonlinearity, so it has no parallel scan"
+    if zoneout > 0.0:
+        return f"zoneout={zoneout} blends states randomly per step; the scan cannot"
+    return None
+
+
 def check_backend(backend: str, cell: RecurrentCell, recurrent_dropout: float, zoneout: float) -> None:
-    """Fail early, at construction: an unknown backend, or ``"fused"`` that can never apply.
+    """Fail early, at construction: an unknown backend, or a fast one that can never apply.
 
     ``fused`` must apply in training AND evaluation, so recurrent dropout blocks it.
     """
@@ -59,6 +73,10 @@ def check_backend(backend: str, cell: RecurrentCell, recurrent_dropout: float, z
         kind, why = fused_blocker(cell, recurrent_dropout, zoneout, training=True)
         if kind is None:
             raise EngineUnavailable(f"backend='fused' is not possible: {why}; use backend='auto' or 'reference'")
+    if backend == "scan":
+        why = scan_blocker(cell, zoneout)
+        if why is not None:
+            raise EngineUnavailable(f"backend='scan' is not possible: {why}; use backend='auto' or 'reference'")
 
 
 def choose_engine(backend: str, cell: RecurrentCell, *, recurrent_dropout: float = 0.0,
@@ -66,7 +84,7 @@ def choose_engine(backend: str, cell: RecurrentCell, *, recurrent_dropout: float
     """Pick the engine for one layer of ``cell`` under these options.
 
     Args:
-        backend: "auto" | "fused" | "reference".
+        backend: "auto" | "fused" | "scan" | "reference".
         cell: the layer's cell (every direction of a layer has the same type).
         recurrent_dropout, zoneout: the runner's options for this layer.
         training: dropout acts only in training, so evaluation may be fusable.
@@ -74,7 +92,11 @@ def choose_engine(backend: str, cell: RecurrentCell, *, recurrent_dropout: float
     check_backend(backend, cell, recurrent_dropout, zoneout)
     if backend == "reference":
         return EngineChoice("reference", "backend='reference' was requested")
+    scan_why = scan_blocker(cell, zoneout)
+    if scan_why is None:
+        return EngineChoice("scan", f"{type(cell).__name__} is linear in h(t-1): log-space parallel scan")
     kind, why = fused_blocker(cell, recurrent_dropout, zoneout, training)
     if kind is None:
-        return EngineChoice("reference", why)
+        reason = why if type(cell) not in SCAN_CELLS else scan_why
+        return EngineChoice("reference", reason)
     return EngineChoice("fused", f"{why}: {TORCH_MODULES[kind]} kernel", kind)

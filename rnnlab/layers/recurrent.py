@@ -20,6 +20,7 @@ from rnnlab.cells import make_cell
 from rnnlab.cells.base import RecurrentCell
 from rnnlab.errors import ConfigError, unknown_choice
 from rnnlab.kernels.dispatch import EngineChoice, check_backend, choose_engine
+from rnnlab.kernels.parallel_scan import run_scan
 from rnnlab.kernels.reference import run_reference
 from rnnlab.kernels.torch_fused import run_fused
 from rnnlab.layers.config import MERGES, RecurrentConfig
@@ -99,6 +100,9 @@ class Recurrent(nn.Module):
                     self.cells.append(make_cell(cell, layer_input, hidden_size, **cell_options))
                 else:
                     self.cells.append(cell(layer_input, hidden_size, **cell_options))
+        if recurrent_dropout > 0.0 and not self.cells[0].has_recurrent_product:
+            raise ConfigError(f"recurrent_dropout={recurrent_dropout} has nothing to mask in cell "
+                              f"'{self.config.cell}': its gates read only x(t); use input_dropout")
         check_backend(backend, self.cells[0], recurrent_dropout, zoneout)
         self.state_type = self.cells[0].state_type
         self.last_engine: EngineChoice | None = None
@@ -155,6 +159,8 @@ class Recurrent(nn.Module):
     def _run_engine(self, choice: EngineChoice, cell: RecurrentCell, x, state, lengths):
         if choice.engine == "fused":
             return run_fused(cell, choice.fused_kind, x, state, lengths)
+        if choice.engine == "scan":
+            return run_scan(cell, x, state, lengths)
         c = self.config
         recurrent_mask = None
         if self.training and c.recurrent_dropout > 0.0:

@@ -128,7 +128,10 @@ def test_learned_initial_state_is_the_parameter(name):
         assert torch.equal(value, torch.zeros(B, H, dtype=DTYPE))
 
 
-@pytest.mark.parametrize("name", sorted(CELLS))
+RECURRENT_PRODUCT_CELLS = sorted(n for n, (cls, _) in CELLS.items() if cls.has_recurrent_product)
+
+
+@pytest.mark.parametrize("name", RECURRENT_PRODUCT_CELLS)
 def test_mask_changes_the_step_and_all_ones_mask_changes_nothing(name):
     """Guards the masked tests: the mask must reach the computation at all."""
     cell = build(name, seed=6)
@@ -137,6 +140,15 @@ def test_mask_changes_the_step_and_all_ones_mask_changes_nothing(name):
     assert max_diff(cell(x, state, recurrent_mask=mask), plain) > 1e-3
     assert_states_close(cell(x, state, recurrent_mask=torch.ones(B, H, dtype=DTYPE)), plain,
                         rtol=0.0, atol=0.0)
+
+
+@pytest.mark.parametrize("name", ["mingru", "minlstm"])
+def test_cells_without_recurrent_product_ignore_the_mask(name):
+    """minGRU/minLSTM gates read x only: there is no product for the mask to enter."""
+    cell = build(name, seed=6)
+    assert cell.has_recurrent_product is False
+    x, state, mask = random_inputs(cell, seed=7)
+    assert_states_close(cell(x, state, recurrent_mask=mask), cell(x, state), rtol=0.0, atol=0.0)
 
 
 @pytest.mark.parametrize("name", ["gru", "gru_reset_before", "rated", "lstm"])

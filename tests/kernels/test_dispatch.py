@@ -26,10 +26,34 @@ BLOCKED_WORDS = {
 }
 
 
+SCAN_CELLS = {"mingru": "MinGRUCell", "minlstm": "MinLSTMCell"}
+
+
 def test_every_cell_is_classified():
-    assert set(FUSED_KINDS) | set(BLOCKED_WORDS) == set(CELLS)
+    assert set(FUSED_KINDS) | set(BLOCKED_WORDS) | set(SCAN_CELLS) == set(CELLS)
     assert not set(FUSED_KINDS) & set(BLOCKED_WORDS)
-    assert BACKENDS == ("auto", "fused", "reference")
+    assert BACKENDS == ("auto", "fused", "scan", "reference")
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("name", list(SCAN_CELLS))
+def test_auto_picks_scan_for_linear_recurrences(name, training):
+    choice = choose_engine("auto", make_cell(name, 2, 3), training=training)
+    assert choice.engine == "scan"
+    assert SCAN_CELLS[name] in choice.reason and "parallel scan" in choice.reason
+    zoned = choose_engine("auto", make_cell(name, 2, 3), zoneout=0.1, training=training)
+    assert zoned.engine == "reference" and "zoneout=0.1" in zoned.reason
+
+
+def test_scan_backend_on_other_cells_names_the_blocker():
+    with pytest.raises(EngineUnavailable) as info:
+        Recurrent("gru", 2, 3, backend="scan")
+    assert str(info.value).startswith("backend='scan' is not possible: cell 'GRUCell' reads h(t-1) "
+                                      "through a nonlinearity")
+    with pytest.raises(EngineUnavailable, match="zoneout=0.2"):
+        Recurrent("mingru", 2, 3, backend="scan", zoneout=0.2)
+    with pytest.raises(EngineUnavailable, match="backend='fused' is not possible: cell 'MinGRUCell'"):
+        Recurrent("mingru", 2, 3, backend="fused")
 
 
 @pytest.mark.parametrize("training", [True, False])

@@ -102,7 +102,7 @@ def test_recurrent_dropout_mask_is_one_per_sequence_constant_over_time():
     assert all(mask is None for cell in rnn.cells for mask in cell.masks)
 
 
-@pytest.mark.parametrize("cell", list(CELLS))
+@pytest.mark.parametrize("cell", [n for n, (cls, _) in CELLS.items() if cls.has_recurrent_product])
 def test_recurrent_dropout_acts_only_in_training(cell):
     dropped, plain = twins(cell, recurrent_dropout=0.5)
     torch.manual_seed(2)
@@ -116,6 +116,14 @@ def test_recurrent_dropout_acts_only_in_training(cell):
     dropped.train()
     plain.train()
     assert not torch.allclose(dropped(x, LENGTHS).outputs, plain(x, LENGTHS).outputs)
+
+
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+def test_recurrent_dropout_is_refused_where_there_is_nothing_to_mask(cell):
+    with pytest.raises(ConfigError) as info:
+        Recurrent(cell, I, H, recurrent_dropout=0.5)
+    assert str(info.value) == (f"recurrent_dropout=0.5 has nothing to mask in cell '{cell}': "
+                               "its gates read only x(t); use input_dropout")
 
 
 # --------------------------------------------------------------------------- zoneout

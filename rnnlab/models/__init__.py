@@ -1,0 +1,1 @@
+"""Task models: language model, classifier, tagger, forecaster, seq2seq (one module each)."""
