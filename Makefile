@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo parity test install clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The main job: a character-level LSTM language model on Python's own reference
+# manual (pydoc_data, in every Python installation), then a generated sample.
 demo: $(STAMP)
+	$(VENV)/bin/rnnlab train lm --out runs/demo
+
+parity: $(STAMP)
 	$(VENV)/bin/rnnlab parity
 
 test: $(STAMP)

@@ -16,9 +16,10 @@ from rnnlab.errors import RnnlabError
 
 def _subcommand_modules():
     # Imported lazily so `rnnlab --help` stays fast; explicit list, no import magic.
-    from rnnlab.cli import data, gradcheck, parity
+    from rnnlab.cli import classify, data, evaluate, gradcheck, lm, parity, seq2seq, train
 
-    return [parity, gradcheck, data]
+    # train TASK; then the commands that read a run folder; then utilities.
+    return [train, evaluate, lm, classify, seq2seq, parity, gradcheck, data]
 
 
 def build_parser() -> argparse.ArgumentParser:

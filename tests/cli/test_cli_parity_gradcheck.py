@@ -23,7 +23,7 @@ def test_parity_cli_json_reports_held_out_accuracy(capsys):
     (["--hidden", "-1"], "rnnlab parity: error: --hidden must be an integer >= 1; got -1"),
     (["--cell", "lstn"], "rnnlab parity: error: unknown cell 'lstn' (did you mean 'lstm'?); valid: elman, "
                          "elman_relu, elman_sigmoid, gru, gru_reset_before, jordan, lstm, "
-                         "lstm_full_peephole, lstm_peephole, rated"),
+                         "lstm_full_peephole, lstm_peephole, mingru, minlstm, rated"),
 ])
 def test_parity_cli_bad_values_one_line_error(argv, message, capsys):
     assert main(["parity", *argv]) == 2

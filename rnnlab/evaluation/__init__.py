@@ -1,0 +1,1 @@
+"""Evaluation metrics: perplexity, BLEU and chrF, and task-specific scores."""

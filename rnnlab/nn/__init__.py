@@ -1,0 +1,1 @@
+"""Building blocks shared by task models: attention, embeddings, output heads."""
