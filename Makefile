@@ -18,7 +18,7 @@ install: $(STAMP)
 # The main job: a character-level LSTM language model on Python's own reference
 # manual (pydoc_data, in every Python installation), then a generated sample.
 demo: $(STAMP)
-	$(VENV)/bin/rnnlab train lm --out runs/demo
+	$(VENV)/bin/rnnlab train lm
 
 parity: $(STAMP)
 	$(VENV)/bin/rnnlab parity

@@ -349,3 +349,17 @@ def dumps_toml(data: Mapping[str, Any]) -> str:
 
     table(data, [])
     return "\n".join(lines) + "\n"
+
+
+def with_values(config: Any, values: dict[str, Any]) -> Any:
+    """A copy of ``config`` with ``{"section.key": value}`` set (None values skipped), re-validated."""
+    data = config_to_dict(config)
+    for key, value in values.items():
+        if value is None:
+            continue
+        node = data
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    return config_from_dict(type(config), data)

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.cli.classify import ClassifyExperiment, train_classify, with_values
-from rnnlab.cli.forecast import ForecastExperiment, train_forecast
-from rnnlab.cli.tag import TagExperiment, train_tag
+from rnnlab.config import with_values
+from rnnlab.tasks.classify import ClassifyExperiment, train_classify
+from rnnlab.tasks.forecast import ForecastExperiment, train_forecast
+from rnnlab.tasks.tag import TagExperiment, train_tag
 from rnnlab.config import load_config
 
 RECIPES = Path(__file__).parents[2] / "recipes"

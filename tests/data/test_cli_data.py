@@ -1,5 +1,4 @@
 import argparse
-import hashlib
 import http.server
 import threading
 

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from rnnlab.cli import seq2seq as cli
+from rnnlab.tasks import seq2seq as task
 from rnnlab.data import SentencePairs
 from rnnlab.errors import RnnlabError
 
@@ -93,7 +94,7 @@ def test_translate_n_best_and_attention_plot(trained, capsys, tmp_path):
 
 def test_round_trip_through_translator_and_evaluate(trained, capsys):
     folder, out = trained
-    translator = cli.Translator.from_run(out)
+    translator = task.Translator.from_run(out)
     greedy = translator.translate(["Dos tres."], beam_size=1)[0][0]
     assert greedy.text == "two three." and greedy.source_tokens == ["dos", "tres", "."]
     assert run(["evaluate", str(out)]) == 0
@@ -136,13 +137,13 @@ def test_bad_input_is_a_one_line_error(trained, tmp_path, capsys, argv, message)
 
 
 def test_split_keeps_test_sources_out_of_training():
-    codec = cli.TextCodec(lowercase=True, strip_accents=True)
+    codec = task.TextCodec(lowercase=True, strip_accents=True)
     sources = [f"frase {i % 40}" for i in range(200)]  # every source 5 times
     pairs = SentencePairs(sources, [f"sentence {i}" for i in range(200)])
-    splits = cli.split_pairs(pairs, codec, valid_size=12, test_size=23, seed=3)
+    splits = task.split_pairs(pairs, codec, valid_size=12, test_size=23, seed=3)
     assert len(splits.test) == 23 and len(splits.valid) == 12
     train_sources = set(splits.train.sources)
     assert not train_sources & set(splits.test.sources) and not train_sources & set(splits.valid.sources)
-    again = cli.split_pairs(pairs, codec, valid_size=12, test_size=23, seed=3)
+    again = task.split_pairs(pairs, codec, valid_size=12, test_size=23, seed=3)
     assert again.test.targets == splits.test.targets
     assert codec.tokenize("¿Cómo te llamas?") == ["¿", "como", "te", "llamas", "?"]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.cli.seq2seq import Seq2SeqExperiment, Translator, train_seq2seq
+from rnnlab.tasks.seq2seq import Seq2SeqExperiment, Translator, train_seq2seq
 from rnnlab.config import load_config
 
 RECIPES = sorted(Path(__file__).parents[2].joinpath("recipes").glob("seq2seq_*.toml"))
