@@ -363,3 +363,19 @@ def with_values(config: Any, values: dict[str, Any]) -> Any:
             node = node[part]
         node[last] = value
     return config_from_dict(type(config), data)
+
+
+def require_at_least(config: Any, names: Iterable[str], minimum: int = 1, prefix: str = "") -> None:
+    """ConfigError ``"{prefix}{name} must be >= {minimum}, got {value}"`` for the first field below ``minimum``."""
+    for name in names:
+        value = getattr(config, name)
+        if value < minimum:
+            raise ConfigError(f"{prefix}{name} must be >= {minimum}, got {value}")
+
+
+def require_rate(config: Any, names: Iterable[str], prefix: str = "") -> None:
+    """ConfigError ``"{prefix}{name} must be in [0, 1), got {value}"`` for the first field outside [0, 1)."""
+    for name in names:
+        value = getattr(config, name)
+        if not 0.0 <= value < 1.0:
+            raise ConfigError(f"{prefix}{name} must be in [0, 1), got {value}")

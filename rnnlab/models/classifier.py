@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from rnnlab.cells import CELLS
-from rnnlab.config import check_fields
+from rnnlab.config import check_fields, require_at_least, require_rate
 from rnnlab.errors import ConfigError, unknown_choice
 from rnnlab.layers import Recurrent
 from rnnlab.layers.config import MERGES
@@ -51,12 +51,8 @@ class EncoderConfig:
             raise unknown_choice("cell", self.cell, CELLS)
         if self.merge not in MERGES:
             raise unknown_choice("merge", self.merge, MERGES)
-        for name in ("embed_dim", "hidden", "layers", "conv_kernel", "conv_pool"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"model.{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("dropout", "recurrent_dropout"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ConfigError(f"model.{name} must be in [0, 1), got {getattr(self, name)}")
+        require_at_least(self, ("embed_dim", "hidden", "layers", "conv_kernel", "conv_pool"), prefix="model.")
+        require_rate(self, ("dropout", "recurrent_dropout"), prefix="model.")
 
 
 @dataclass

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rnnlab.cells import CELLS
-from rnnlab.config import check_fields
-from rnnlab.errors import ConfigError, unknown_choice
+from rnnlab.config import check_fields, require_at_least, require_rate
+from rnnlab.errors import unknown_choice
 
 
 @dataclass
@@ -32,7 +32,7 @@ class LanguageModelConfig:
     weight_drop: float = 0.0  # DropConnect on each cell's weight_hh in training (AWD-LSTM)
     recurrent_dropout: float = 0.0  # variational dropout on the fed-back state (reference engine)
     zoneout: float = 0.0  # zoneout probability per state unit (reference engine)
-    backend: Literal["auto", "fused", "reference"] = "auto"  # engine choice (docs/engines.md)
+    backend: Literal["auto", "fused", "scan", "reference"] = "auto"  # engine choice (docs/engines.md)
     learn_initial_state: bool = False  # train h0 (and c0) as parameters
     cell_options: dict[str, Any] = field(default_factory=dict)  # extra cell arguments, e.g. forget_bias
 
@@ -40,9 +40,5 @@ class LanguageModelConfig:
         check_fields(self)
         if self.cell not in CELLS:
             raise unknown_choice("cell", self.cell, CELLS)
-        for name in ("embedding_size", "hidden_size", "num_layers"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("dropout", "embedding_dropout", "weight_drop", "recurrent_dropout", "zoneout"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        require_at_least(self, ("embedding_size", "hidden_size", "num_layers"))
+        require_rate(self, ("dropout", "embedding_dropout", "weight_drop", "recurrent_dropout", "zoneout"))

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnnlab.cells import CELLS
-from rnnlab.config import check_fields
+from rnnlab.config import check_fields, require_at_least
 from rnnlab.data.vocab import PAD_ID
 from rnnlab.errors import ConfigError, unknown_choice
 from rnnlab.layers import Recurrent
@@ -62,9 +62,7 @@ class Seq2SeqConfig:
         check_fields(self)
         if self.cell not in CELLS:
             raise unknown_choice("cell", self.cell, CELLS)
-        for name in ("embedding_size", "hidden_size", "num_layers"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"model.{name} must be >= 1, got {getattr(self, name)}")
+        require_at_least(self, ("embedding_size", "hidden_size", "num_layers"), prefix="model.")
         if self.attention_size is not None and self.attention_size < 1:
             raise ConfigError(f"model.attention_size must be >= 1 or 'none', got {self.attention_size}")
         if not 0.0 <= self.dropout < 1.0:

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnlab.config import check_fields, with_values
+from rnnlab.config import check_fields, require_rate, with_values
 from rnnlab.data import (CharTokenizer, LabelledTexts, Vocab, WhitespaceTokenizer, WordTokenizer,
     bucket_batches, pad_sequences, read_class_folders, read_labelled_jsonl, read_labelled_table,
     split_indices)
@@ -89,9 +89,7 @@ class ClassifyDataConfig:
 
     def __post_init__(self) -> None:
         check_fields(self)
-        for name in ("valid_fraction", "test_fraction"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ConfigError(f"data.{name} must be in [0, 1), got {getattr(self, name)}")
+        require_rate(self, ("valid_fraction", "test_fraction"), prefix="data.")
         if self.features == "tags" and not self.tagger_run:
             raise ConfigError("data.features = 'tags' needs data.tagger_run (a `rnnlab train tag` run folder)")
         if self.kfold == 1 or self.kfold < 0:

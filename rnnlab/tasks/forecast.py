@@ -23,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from rnnlab.config import check_fields
+from rnnlab.config import check_fields, require_at_least
 from rnnlab.data import Normalizer, TimeWindows, read_time_series_csv
 from rnnlab.errors import ConfigError, DataError
 from rnnlab.evaluation.forecasting import (forecast_errors, persistence_forecast, plot_forecast,
@@ -54,9 +54,7 @@ class ForecastDataConfig:
 
     def __post_init__(self) -> None:
         check_fields(self)
-        for name in ("lookback", "step", "horizon", "stride", "season"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"data.{name} must be >= 1, got {getattr(self, name)}")
+        require_at_least(self, ("lookback", "step", "horizon", "stride", "season"), prefix="data.")
         if self.delay < 0:
             raise ConfigError(f"data.delay must be >= 0, got {self.delay}")
         if abs(sum(self.fractions) - 1.0) > 1e-6 or min(self.fractions) < 0:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from rnnlab.config import check_fields, config_from_dict
+from rnnlab.config import check_fields, config_from_dict, require_rate
 from rnnlab.data import (TaggedSentences, Vocab, bucket_batches, pad_sequences, read_conll,
     read_conllu, split_indices)
 from rnnlab.errors import ConfigError
@@ -44,9 +44,7 @@ class TagDataConfig:
 
     def __post_init__(self) -> None:
         check_fields(self)
-        for name in ("valid_fraction", "test_fraction", "word_dropout"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ConfigError(f"data.{name} must be in [0, 1), got {getattr(self, name)}")
+        require_rate(self, ("valid_fraction", "test_fraction", "word_dropout"), prefix="data.")
 
 
 @dataclass
