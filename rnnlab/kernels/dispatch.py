@@ -24,6 +24,10 @@ from rnnlab.kernels.torch_fused import TORCH_MODULES, fused_kind
 
 BACKENDS = ("auto", "fused", "scan", "reference")
 SCAN_CELLS = (MinGRUCell, MinLSTMCell)
+# The scan spends ~15 elementwise passes over (B, T, H) to remove the wait between
+# steps; that pays only while one step's work B*H is too small to keep the cores
+# busy. Measured break-even on a 2-core CPU: B*H ~ 2,048 (docs/performance.md).
+SCAN_MAX_STEP_WORK = 2048
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ def check_backend(backend: str, cell: RecurrentCell, recurrent_dropout: float, z
 
 
 def choose_engine(backend: str, cell: RecurrentCell, *, recurrent_dropout: float = 0.0,
-                  zoneout: float = 0.0, training: bool = False) -> EngineChoice:
+                  zoneout: float = 0.0, training: bool = False,
+                  batch_size: int | None = None) -> EngineChoice:
     """Pick the engine for one layer of ``cell`` under these options.
 
     Args:
@@ -88,13 +93,19 @@ def choose_engine(backend: str, cell: RecurrentCell, *, recurrent_dropout: float
         cell: the layer's cell (every direction of a layer has the same type).
         recurrent_dropout, zoneout: the runner's options for this layer.
         training: dropout acts only in training, so evaluation may be fusable.
+        batch_size: B of the batch about to run, if known: "auto" takes the scan
+            only while B * H <= SCAN_MAX_STEP_WORK (beyond, the loop is faster).
     """
     check_backend(backend, cell, recurrent_dropout, zoneout)
     if backend == "reference":
         return EngineChoice("reference", "backend='reference' was requested")
     scan_why = scan_blocker(cell, zoneout)
     if scan_why is None:
-        return EngineChoice("scan", f"{type(cell).__name__} is linear in h(t-1): log-space parallel scan")
+        work = None if batch_size is None else batch_size * cell.hidden_size
+        if backend == "scan" or work is None or work <= SCAN_MAX_STEP_WORK:
+            return EngineChoice("scan", f"{type(cell).__name__} is linear in h(t-1): log-space parallel scan")
+        return EngineChoice("reference", f"{type(cell).__name__}: step work B*H = {work} > "
+                                         f"{SCAN_MAX_STEP_WORK}, where the loop beats the parallel scan")
     kind, why = fused_blocker(cell, recurrent_dropout, zoneout, training)
     if kind is None:
         reason = why if type(cell) not in SCAN_CELLS else scan_why

@@ -113,11 +113,12 @@ class Recurrent(nn.Module):
         fields = {k: getattr(config, k) for k in config.__dataclass_fields__}
         return cls(**fields, **cell_options)
 
-    def engine(self, training: bool | None = None) -> EngineChoice:
+    def engine(self, training: bool | None = None, batch_size: int | None = None) -> EngineChoice:
         """The engine that runs this layer in training (or evaluation) mode, and why."""
         c = self.config
         return choose_engine(c.backend, self.cells[0], recurrent_dropout=c.recurrent_dropout,
-                             zoneout=c.zoneout, training=self.training if training is None else training)
+                             zoneout=c.zoneout, training=self.training if training is None else training,
+                             batch_size=batch_size)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None,
                 initial_state: Any = None) -> RecurrentOutput:
@@ -131,7 +132,7 @@ class Recurrent(nn.Module):
         B, T, _ = x.shape
         lengths = check_lengths(lengths, B, T)
         initial = self._initial_states(initial_state, B, x)
-        choice = self.engine()
+        choice = self.engine(batch_size=B)
         self.last_engine = choice
 
         layer_input = x

@@ -45,6 +45,22 @@ def test_auto_picks_scan_for_linear_recurrences(name, training):
     assert zoned.engine == "reference" and "zoneout=0.1" in zoned.reason
 
 
+@pytest.mark.parametrize("name", list(SCAN_CELLS))
+def test_auto_leaves_the_scan_when_one_step_is_big_enough(name):
+    cell = make_cell(name, 2, 256)
+    small = choose_engine("auto", cell, batch_size=8)          # B*H = 2,048: the scan pays
+    big = choose_engine("auto", cell, batch_size=9)            # B*H = 2,304: the loop is faster
+    assert small.engine == "scan"
+    assert big.engine == "reference"
+    assert big.reason == f"{SCAN_CELLS[name]}: step work B*H = 2304 > 2048, where the loop beats the parallel scan"
+    assert choose_engine("scan", cell, batch_size=64).engine == "scan"  # asked for explicitly
+    rnn = Recurrent(name, 2, 256)
+    rnn(torch.randn(16, 3, 2))
+    assert rnn.last_engine.engine == "reference"
+    rnn(torch.randn(1, 3, 2))
+    assert rnn.last_engine.engine == "scan"
+
+
 def test_scan_backend_on_other_cells_names_the_blocker():
     with pytest.raises(EngineUnavailable) as info:
         Recurrent("gru", 2, 3, backend="scan")
