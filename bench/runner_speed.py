@@ -5,6 +5,7 @@ forward only (no grad) and forward+backward, for
 
 - ``torch.nn``  : torch.nn.LSTM / GRU / RNN where one computes the cell's math;
 - ``auto``      : rnnlab's Recurrent with backend="auto" (fused where exact);
+- ``scan``      : rnnlab's Recurrent with backend="scan" (minGRU/minLSTM only);
 - ``reference`` : rnnlab's Recurrent with backend="reference" (the readable loop).
 
 Writes JSON (one record per cell, shape and engine) and, with ``--markdown``, a table.
@@ -83,9 +84,10 @@ def main(argv=None) -> int:
                     engines = {"auto": rnn}
                     if rnn.engine().engine == "fused":
                         engines["torch.nn"] = to_torch(rnn)
-                    reference = Recurrent(cell, args.input, H, backend="reference")
-                    reference.load_state_dict(rnn.state_dict())
-                    engines["reference"] = reference
+                    others = ["scan", "reference"] if cell in ("mingru", "minlstm") else ["reference"]
+                    for backend in others:
+                        engines[backend] = Recurrent(cell, args.input, H, backend=backend)
+                        engines[backend].load_state_dict(rnn.state_dict())
                     for engine, module in engines.items():
                         result = measure(module, x, args.repeats)
                         record = {"cell": cell, "engine": engine, "batch": B, "steps": T,

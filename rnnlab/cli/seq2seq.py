@@ -20,8 +20,8 @@ import torch
 from rnnlab.config import apply_overrides, load_config
 from rnnlab.data import SentencePairs, iter_lines
 from rnnlab.errors import ConfigError
-from rnnlab.tasks.seq2seq import (Seq2SeqExperiment, Translator, load_splits, plot_attention,
-    read_pairs, train_seq2seq)
+from rnnlab.tasks.seq2seq import Seq2SeqExperiment, load_splits, read_pairs, train_seq2seq
+from rnnlab.tasks.translator import Translator, plot_attention
 
 
 def register_train(train_subparsers) -> None:

@@ -26,7 +26,8 @@ BACKENDS = ("auto", "fused", "scan", "reference")
 SCAN_CELLS = (MinGRUCell, MinLSTMCell)
 # The scan spends ~15 elementwise passes over (B, T, H) to remove the wait between
 # steps; that pays only while one step's work B*H is too small to keep the cores
-# busy. Measured break-even on a 2-core CPU: B*H ~ 2,048 (docs/performance.md).
+# busy. Measured break-even on a 2-core CPU: B*H ~ 2,048 (docs/engines.md, from
+# `python bench/runner_speed.py --cells mingru minlstm --batch 1 4 8 16 32 --steps 100 500`).
 SCAN_MAX_STEP_WORK = 2048
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from rnnlab.cli import seq2seq as cli
 from rnnlab.tasks import seq2seq as task
+from rnnlab.tasks.translator import Translator
 from rnnlab.data import SentencePairs
 from rnnlab.errors import RnnlabError
 
@@ -94,7 +95,7 @@ def test_translate_n_best_and_attention_plot(trained, capsys, tmp_path):
 
 def test_round_trip_through_translator_and_evaluate(trained, capsys):
     folder, out = trained
-    translator = task.Translator.from_run(out)
+    translator = Translator.from_run(out)
     greedy = translator.translate(["Dos tres."], beam_size=1)[0][0]
     assert greedy.text == "two three." and greedy.source_tokens == ["dos", "tres", "."]
     assert run(["evaluate", str(out)]) == 0

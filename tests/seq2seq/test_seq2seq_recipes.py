@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.tasks.seq2seq import Seq2SeqExperiment, Translator, train_seq2seq
+from rnnlab.tasks.seq2seq import Seq2SeqExperiment, train_seq2seq
+from rnnlab.tasks.translator import Translator
 from rnnlab.config import load_config
 
 RECIPES = sorted(Path(__file__).parents[2].joinpath("recipes").glob("seq2seq_*.toml"))
