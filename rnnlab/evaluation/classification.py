@@ -10,13 +10,13 @@ Conventions (as scikit-learn's ``classification_report``):
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from rnnlab.errors import DataError
+from rnnlab.plotting import load_pyplot
 
 
 def confusion_matrix(truth, predicted, num_classes: int) -> np.ndarray:
@@ -89,13 +89,8 @@ def plot_confusion(report: ClassificationReport, path: str | Path, title: str = 
 
     Returns the path, or None (with a one-line warning) when matplotlib is missing.
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("rnnlab: matplotlib is not installed; skipping the confusion-matrix plot", file=sys.stderr)
+    plt = load_pyplot("confusion-matrix plot")
+    if plt is None:
         return None
     matrix = np.asarray(report.confusion)
     names = [c.name for c in report.classes]

@@ -14,13 +14,13 @@ baselines are computed on exactly the windows the model is scored on.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from rnnlab.errors import DataError
+from rnnlab.plotting import load_pyplot
 
 
 @dataclass
@@ -66,13 +66,8 @@ def plot_forecast(truth: np.ndarray, forecasts: dict[str, np.ndarray], path: str
 
     Returns the path, or None (with a one-line warning) when matplotlib is missing.
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("rnnlab: matplotlib is not installed; skipping the forecast plot", file=sys.stderr)
+    plt = load_pyplot("forecast plot")
+    if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(10, 4))
     ax.plot(np.asarray(truth), label="truth", color="black", linewidth=1.2)

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from rnnlab.data import SPECIAL_TOKENS, iter_lines
 from rnnlab.errors import ConfigError, DataError, unknown_choice
+from rnnlab.plotting import load_pyplot
 
 METHODS = ("3cosadd", "3cosmul")
 METRICS = ("cosine", "euclidean")
@@ -199,13 +200,7 @@ def project_2d(vectors: torch.Tensor) -> torch.Tensor:
 
 def plot_embeddings(wv: WordVectors, words: Sequence[str], path: str | Path) -> Path:
     """Scatter ``words`` on their first two principal components (PNG; needs matplotlib)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ConfigError("plotting needs matplotlib: pip install matplotlib") from None
+    plt = load_pyplot("plotting embeddings", required=True)
     missing = [w for w in words if w not in wv.index]
     if missing:
         raise ConfigError(f"not in the vocabulary: {', '.join(repr(w) for w in missing[:5])}")

@@ -12,9 +12,10 @@ import torch.nn.functional as F
 
 from rnnlab.config import config_from_dict
 from rnnlab.data import PAD_ID, SentencePairs, Vocab, pad_sequences
-from rnnlab.errors import DataError, RnnlabError
+from rnnlab.errors import DataError
 from rnnlab.models.seq2seq import Seq2Seq
 from rnnlab.tasks.seq2seq import Seq2SeqExperiment, TextCodec, batches, encode_pairs
+from rnnlab.plotting import load_pyplot
 
 
 @dataclass
@@ -111,13 +112,7 @@ class Translator:
 
 def plot_attention(translation: Translation, path: str | Path) -> Path:
     """Heatmap of one translation's attention weights: target steps down, source tokens across."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise RnnlabError("--attention-plot needs matplotlib: pip install matplotlib") from None
+    plt = load_pyplot("--attention-plot", required=True)
     weights = translation.attention.numpy()  # (steps, S)
     rows = translation.tokens + ["<eos>"] * (weights.shape[0] - len(translation.tokens))
     figure, axes = plt.subplots(figsize=(1 + 0.6 * weights.shape[1], 1 + 0.5 * weights.shape[0]))

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab.training.checkpoint import atomic_write_text
+from rnnlab.plotting import load_pyplot
 
 
 def warn(message: str) -> None:
@@ -122,13 +123,8 @@ def plot_losses(log_path: str | Path, png_path: str | Path, monitor: str = "loss
 
     Returns the PNG path, or None (with a warning) when matplotlib is missing.
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        warn("matplotlib is not installed; skipping the loss plot")
+    plt = load_pyplot("loss plot")
+    if plt is None:
         return None
     records = read_log(log_path)
     train = [r for r in records if r["kind"] == "train"]
