@@ -1,9 +1,0 @@
-"""Tests of classification, tagging and forecasting: tiny sizes, one thread."""
-
-import pytest
-import torch
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    torch.set_num_threads(1)
