@@ -15,36 +15,28 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from rnnlab.cells import CELLS
+from rnnlab.cli.run_options import add_run_options, base_config_file, run_values
 from rnnlab.config import apply_overrides, config_from_dict, load_config, with_values
 from rnnlab.errors import DataError
 from rnnlab.tasks.classify import ClassifyExperiment, ClassifyPredictor, train_classify
 
 
 def add_common_train_options(parser: argparse.ArgumentParser) -> None:
-    """The options every ``rnnlab train TASK`` accepts."""
-    parser.add_argument("--config", metavar="FILE.toml", help="experiment config (a recipe); flags override it")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override any config key, e.g. --set train.lr=0.001 (repeatable; applied last)")
-    parser.add_argument("--out", metavar="RUN", help="run folder (train.out_dir)")
-    parser.add_argument("--resume", action="store_true", help="continue RUN/checkpoints/last.safetensors exactly")
-    parser.add_argument("--epochs", type=int, help="train.epochs")
-    parser.add_argument("--max-steps", type=int, help="train.max_steps: stop after this many optimizer steps")
+    """The options every ``rnnlab train classify|tag|forecast`` accepts: run options + model shape."""
+    add_run_options(parser)
     parser.add_argument("--cell", help=f"model.cell; one of: {', '.join(CELLS)}")
     parser.add_argument("--hidden", type=int, help="model.hidden: units per direction")
     parser.add_argument("--layers", type=int, help="model.layers: stacked recurrent layers")
     parser.add_argument("--bidirectional", action="store_true", default=None, help="model.bidirectional = true")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar (train.progress = false)")
 
 
 def common_values(args: argparse.Namespace) -> dict[str, Any]:
     """Dotted config keys set by the common flags (None = not given)."""
-    return {"train.out_dir": args.out, "train.epochs": args.epochs, "train.max_steps": args.max_steps,
-            "model.cell": args.cell, "model.hidden": args.hidden, "model.layers": args.layers,
-            "model.bidirectional": args.bidirectional, "train.progress": False if args.quiet else None}
+    return {**run_values(args), "model.cell": args.cell, "model.hidden": args.hidden, "model.layers": args.layers,
+            "model.bidirectional": args.bidirectional}
 
 
 def build_experiment(schema: type, args: argparse.Namespace, values: dict[str, Any]) -> Any:
@@ -52,13 +44,8 @@ def build_experiment(schema: type, args: argparse.Namespace, values: dict[str, A
 
     With ``--resume`` and no ``--config``, the base is the run's own ``RUN/config.toml``.
     """
-    saved = Path(args.out or "") / "config.toml"
-    if args.config:
-        config = load_config(args.config, schema)
-    elif args.resume and args.out and saved.is_file():
-        config = load_config(saved, schema)
-    else:
-        config = schema()
+    base = base_config_file(args)
+    config = load_config(base, schema) if base else schema()
     config = with_values(config, {**common_values(args), **values})
     return apply_overrides(config, args.set)
 

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from rnnlab.cells import CELLS
+from rnnlab.cli.run_options import add_run_options, base_config_file
 
 # CLI flag -> config key; a flag left out keeps the config file's (or default) value.
 TRAIN_FLAGS = {
@@ -31,9 +32,6 @@ def register_train(train_subparsers) -> None:
         "lm", help="train a language model (default: char-level LSTM on Python's reference manual)",
         description="Train a recurrent language model. Without --data it reads the Python reference "
                     "manual that ships with Python (pydoc_data), so it runs offline anywhere.")
-    p.add_argument("--config", metavar="FILE.toml", help="experiment config (e.g. recipes/lm_ptb.toml)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value, e.g. --set train.lr=0.5 (repeatable)")
     p.add_argument("--data", metavar="FILE", help="training text (default: the built-in corpus)")
     p.add_argument("--valid-data", metavar="FILE", help="held-out text (default: a split of --data)")
     p.add_argument("--test-data", metavar="FILE", help="test text (default: a split of --data)")
@@ -46,30 +44,27 @@ def register_train(train_subparsers) -> None:
     p.add_argument("--embedding", type=int, metavar="E", help="embedding size")
     p.add_argument("--layers", type=int, metavar="L", help="stacked recurrent layers")
     p.add_argument("--dropout", type=float, help="locked dropout between layers")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--max-steps", type=int, metavar="N", help="stop after N optimizer steps")
     p.add_argument("--lr", type=float, help="learning rate")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--bptt", type=int, help="truncated-BPTT window (stream mode)")
     p.add_argument("--seed", type=int)
     p.add_argument("--device", help="auto | cpu | cuda")
-    p.add_argument("--out", metavar="RUN", help="run folder (checkpoints, logs, config)")
-    p.add_argument("--resume", action="store_true", help="continue RUN from its last checkpoint")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_run_options(p)
     p.set_defaults(func=train_lm)
 
 
 def experiment_from_args(args: argparse.Namespace):
-    """The LMExperiment of ``--config`` (or the defaults), then the flags, then ``--set``."""
+    """The LMExperiment of ``--config`` (or the resumed run's, or the defaults), then the flags, then ``--set``."""
     from rnnlab.config import apply_overrides, load_config
     from rnnlab.lm.config import LMExperiment
 
-    experiment = load_config(args.config, LMExperiment) if args.config else LMExperiment()
+    base = base_config_file(args)
+    experiment = load_config(base, LMExperiment) if base else LMExperiment()
     flags = [f"{key}={_literal(getattr(args, name))}" for name, key in TRAIN_FLAGS.items()
              if getattr(args, name) is not None]
     if args.quiet:
         flags.append("train.progress=false")
-    return apply_overrides(experiment, flags + list(args.overrides))
+    return apply_overrides(experiment, flags + list(args.set))
 
 
 def _literal(value) -> str:

@@ -17,6 +17,7 @@ from typing import TextIO
 
 import torch
 
+from rnnlab.cli.run_options import add_run_options, base_config_file
 from rnnlab.config import apply_overrides, load_config
 from rnnlab.data import SentencePairs, iter_lines
 from rnnlab.errors import ConfigError
@@ -31,33 +32,24 @@ def register_train(train_subparsers) -> None:
         description="Train a sequence-to-sequence model with attention. Data: --data pairs.tsv "
                     "(--src-col/--tgt-col, the Tatoeba/Anki format), --src FILE --tgt FILE, or a "
                     "DailyDialog folder (--dialogues DIR). See docs/seq2seq.md.")
-    parser.add_argument("--config", metavar="FILE.toml", help="experiment config (recipes/seq2seq_*.toml)")
     parser.add_argument("--data", metavar="FILE", help="tab-separated sentence pairs")
     parser.add_argument("--src-col", type=int, metavar="N", help="source column of --data (0-based; default 0)")
     parser.add_argument("--tgt-col", type=int, metavar="M", help="target column of --data (default 1)")
     parser.add_argument("--src", metavar="FILE", help="source sentences, one per line (with --tgt)")
     parser.add_argument("--tgt", metavar="FILE", help="target sentences, line-aligned with --src")
     parser.add_argument("--dialogues", metavar="DIR", help="DailyDialog folder (train/ validation/ test/)")
-    parser.add_argument("--out", metavar="RUN", help="run folder (train.out_dir)")
-    parser.add_argument("--resume", action="store_true", help="continue RUN from its last checkpoint")
-    parser.add_argument("--epochs", type=int, help="passes over the training pairs")
-    parser.add_argument("--max-steps", type=int, help="stop after this many steps")
     parser.add_argument("--cell", help="recurrent cell (model.cell)")
     parser.add_argument("--hidden", type=int, help="hidden units (model.hidden_size)")
     parser.add_argument("--layers", type=int, help="stacked layers (model.num_layers)")
     parser.add_argument("--attention", choices=("bahdanau", "dot", "general"), help="attention score")
     parser.add_argument("--device", help="cpu | cuda | auto")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override any config field, e.g. --set train.lr=0.001 (repeatable)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_run_options(parser)
     parser.set_defaults(func=run_train)
 
 
 def experiment_from_args(args: argparse.Namespace) -> Seq2SeqExperiment:
     """The config file (or the resumed run's config), then the flags, then ``--set``."""
-    base_file = args.config
-    if base_file is None and args.resume and args.out and (Path(args.out) / "config.toml").is_file():
-        base_file = str(Path(args.out) / "config.toml")
+    base_file = base_config_file(args)
     experiment = load_config(base_file, Seq2SeqExperiment) if base_file else Seq2SeqExperiment()
     flags = []
     if args.data is not None:
