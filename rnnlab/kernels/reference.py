@@ -9,7 +9,6 @@ from __future__ import annotations
 import torch
 
 from rnnlab.cells.base import RecurrentCell
-from rnnlab.layers.dropout import zoneout
 from rnnlab.layers.padding import step_mask
 
 
@@ -20,9 +19,13 @@ def run_reference(
     lengths: torch.Tensor | None = None,
     recurrent_mask: torch.Tensor | None = None,
     zoneout_rate: float = 0.0,
-    training: bool = False,
+    zoneout_keep: tuple[torch.Tensor, ...] | None = None,
 ):
     """Run ``cell`` over ``x`` (B, T, I) from ``state``; return (outputs (B, T, H), final state).
+
+    ``zoneout_keep`` (training) holds one (B, T, H) 0/1 tensor per state field, drawn
+    by the runner (1 = keep the previous value); without it a ``zoneout_rate`` > 0
+    (evaluation) blends with the expectation ``rate * previous + (1 - rate) * new``.
 
     1. At each step the cell maps (x_t, state) to a candidate state.
     2. Zoneout (if any) blends the candidate with the previous state, per unit.
@@ -34,8 +37,10 @@ def run_reference(
     outputs = []
     for t, x_t in enumerate(x.unbind(1)):
         new = cell(x_t, state, recurrent_mask)
-        if zoneout_rate > 0.0:
-            new = type(new)(*(zoneout(p, n, zoneout_rate, training) for p, n in zip(state, new)))
+        if zoneout_keep is not None:
+            new = type(new)(*(torch.where(k[:, t].bool(), p, n) for k, p, n in zip(zoneout_keep, state, new)))
+        elif zoneout_rate > 0.0:
+            new = type(new)(*(zoneout_rate * p + (1.0 - zoneout_rate) * n for p, n in zip(state, new)))
         if valid is not None:
             keep = valid[:, t, None]  # (B, 1)
             new = type(new)(*(torch.where(keep, n, p) for p, n in zip(state, new)))

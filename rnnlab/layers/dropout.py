@@ -2,8 +2,8 @@
 
 - :func:`variational_mask` draws ONE inverted-dropout mask per sequence, reused at
   every step (Gal & Ghahramani 2016; Keras ``dropout``/``recurrent_dropout``).
-- :func:`zoneout` keeps each unit's previous value with probability ``rate``
-  (Krueger et al. 2017); at evaluation it uses the expectation.
+- :func:`zoneout_masks` draws which units keep their previous value at each step
+  (probability ``rate``; Krueger et al. 2017); at evaluation engines use the expectation.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ def variational_mask(batch_size: int, features: int, rate: float, like: torch.Te
     return mask.bernoulli_(keep).div_(keep)
 
 
-def zoneout(previous: torch.Tensor, new: torch.Tensor, rate: float, training: bool) -> torch.Tensor:
-    """Per unit: keep ``previous`` with probability ``rate``, else take ``new``.
+def zoneout_masks(fields: int, batch_size: int, steps: int, hidden_size: int, rate: float,
+                  like: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """One (B, T, H) mask of 0/1 per state field: 1 = the unit keeps its previous value.
 
-    Training draws a fresh mask each call (each step); evaluation returns the
-    expectation ``rate * previous + (1 - rate) * new``.
+    Drawn once per forward pass, before the loop, so every engine applies the same
+    masks (the reference loop and the compiled engine are tested equal with them).
+    At evaluation no mask is drawn: engines blend with the expectation
+    ``rate * previous + (1 - rate) * new``.
     """
-    if training:
-        keep = torch.empty_like(new).bernoulli_(rate).bool()
-        return torch.where(keep, previous, new)
-    return rate * previous + (1.0 - rate) * new
+    return tuple(torch.empty(batch_size, steps, hidden_size, dtype=like.dtype, device=like.device)
+                 .bernoulli_(rate) for _ in range(fields))

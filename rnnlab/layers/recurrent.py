@@ -20,12 +20,13 @@ from rnnlab.cells import make_cell
 from rnnlab.cells.base import RecurrentCell
 from rnnlab.errors import ConfigError, unknown_choice
 from rnnlab.kernels.dispatch import EngineChoice, check_backend, choose_engine
+from rnnlab.kernels.compiled import run_compiled
 from rnnlab.kernels.parallel_scan import run_scan
 from rnnlab.kernels.reference import run_reference
 from rnnlab.kernels.torch_fused import run_fused
 from rnnlab.layers.config import MERGES, RecurrentConfig
-from rnnlab.layers.dropout import variational_mask
-from rnnlab.layers.padding import check_lengths, reverse_padded
+from rnnlab.layers.dropout import variational_mask, zoneout_masks
+from rnnlab.layers.padding import check_lengths, reverse_padded, step_mask
 
 
 class RecurrentOutput(NamedTuple):
@@ -61,7 +62,8 @@ class Recurrent(nn.Module):
         recurrent_dropout: variational dropout on the state where it enters the
             recurrent product (Keras ``recurrent_dropout``), one mask per sequence.
         zoneout: probability that a state unit keeps its previous value per step.
-        backend: "auto" | "fused" | "reference" (see :mod:`rnnlab.kernels.dispatch`).
+        backend: "auto" | "fused" | "compiled" | "scan" | "reference" (see
+            :mod:`rnnlab.kernels.dispatch`).
         **cell_options: passed to the cell (``activation``, ``forget_bias``,
             ``learn_initial_state``, ...).
 
@@ -113,12 +115,15 @@ class Recurrent(nn.Module):
         fields = {k: getattr(config, k) for k in config.__dataclass_fields__}
         return cls(**fields, **cell_options)
 
-    def engine(self, training: bool | None = None, batch_size: int | None = None) -> EngineChoice:
+    def engine(self, training: bool | None = None, batch_size: int | None = None,
+               device: torch.device | str | None = None) -> EngineChoice:
         """The engine that runs this layer in training (or evaluation) mode, and why."""
         c = self.config
+        if device is None:
+            device = next(self.parameters()).device
         return choose_engine(c.backend, self.cells[0], recurrent_dropout=c.recurrent_dropout,
                              zoneout=c.zoneout, training=self.training if training is None else training,
-                             batch_size=batch_size)
+                             batch_size=batch_size, device=device)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None,
                 initial_state: Any = None) -> RecurrentOutput:
@@ -132,7 +137,7 @@ class Recurrent(nn.Module):
         B, T, _ = x.shape
         lengths = check_lengths(lengths, B, T)
         initial = self._initial_states(initial_state, B, x)
-        choice = self.engine(batch_size=B)
+        choice = self.engine(batch_size=B, device=x.device)
         self.last_engine = choice
 
         layer_input = x
@@ -162,11 +167,18 @@ class Recurrent(nn.Module):
             return run_fused(cell, choice.fused_kind, x, state, lengths)
         if choice.engine == "scan":
             return run_scan(cell, x, state, lengths)
+        # Dropout masks are drawn here, once, so that every engine applies the same ones.
         c = self.config
-        recurrent_mask = None
+        B, T, _ = x.shape
+        recurrent_mask = keep = None
         if self.training and c.recurrent_dropout > 0.0:
-            recurrent_mask = variational_mask(x.shape[0], c.hidden_size, c.recurrent_dropout, x)
-        return run_reference(cell, x, state, lengths, recurrent_mask, c.zoneout, self.training)
+            recurrent_mask = variational_mask(B, c.hidden_size, c.recurrent_dropout, x)
+        if self.training and c.zoneout > 0.0:
+            keep = zoneout_masks(len(self.state_type._fields), B, T, c.hidden_size, c.zoneout, x)
+        if choice.engine == "compiled":
+            valid = None if lengths is None else step_mask(lengths, T, x.device)
+            return run_compiled(cell, x, state, valid, recurrent_mask, keep, c.zoneout)
+        return run_reference(cell, x, state, lengths, recurrent_mask, c.zoneout, keep)
 
     def _merge(self, outputs: list[torch.Tensor]) -> torch.Tensor:
         if len(outputs) == 1:
